@@ -16,11 +16,17 @@
 need_cmd kcapi-enc kcapi-dgst xxd sha256sum
 
 # enc OP CIPHER KEYHEX IVHEX INFILE OUTFILE [kcapi-enc options]
+# kcapi-enc sends a file in requests of 64 KiB (16 pages), chaining the IV
+# the algorithm hands back: defined for cbc and ctr, not for xts.
 enc() {
 	op=$1 c=$2 k=$3 iv=$4 in=$5 out=$6
 	shift 6
 	hex2bin "$k" >"$WORK/key"
-	kcapi-enc -q "$op" -c "$c" --iv "$iv" --keyfd 3 -i "$in" -o "$out" "$@" \
+	rm -f "$out"
+	if [ -n "$iv" ]; then
+		set -- --iv "$iv" "$@"
+	fi
+	kcapi-enc -q "$op" -c "$c" --keyfd 3 -i "$in" -o "$out" "$@" \
 		3<"$WORK/key"
 }
 
@@ -68,17 +74,19 @@ GCM_AAD=feedfacedeadbeeffeedfacedeadbeefabaddad2
 GCM_PT=d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39
 GCM_CT=42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091
 GCM_TAG=5bc94fbc3221a5db94fae95ae7121a47
+# AF_ALG AEAD output carries the AAD in front: AAD || CT || tag (encrypt),
+# AAD || PT (decrypt).
 hex2bin "$GCM_PT" >"$WORK/pt"
 if enc -e "gcm(aes)" "$GCM_K" "$GCM_IV" "$WORK/pt" "$WORK/ct" \
 	--aad "$GCM_AAD" --taglen 16; then
-	expect "gcm(aes) encrypt + tag" "$(bin2hex "$WORK/ct")" "$GCM_CT$GCM_TAG"
+	expect "gcm(aes) encrypt + tag" "$(bin2hex "$WORK/ct")" "$GCM_AAD$GCM_CT$GCM_TAG"
 else
 	fail "gcm(aes): kcapi-enc encryption failed"
 fi
 hex2bin "$GCM_CT" >"$WORK/ct"
 if enc -d "gcm(aes)" "$GCM_K" "$GCM_IV" "$WORK/ct" "$WORK/dec" \
 	--aad "$GCM_AAD" --tag "$(corrupt "$GCM_TAG")"; then
-	expect "gcm(aes) decrypt + verify" "$(bin2hex "$WORK/dec")" "$GCM_PT"
+	expect "gcm(aes) decrypt + verify" "$(bin2hex "$WORK/dec")" "$GCM_AAD$GCM_PT"
 else
 	fail "gcm(aes): decryption of the vector failed (tag rejected?)"
 fi
@@ -101,8 +109,8 @@ expect "hmac(sha256) RFC 4231 case 2" \
 	"$(kcapi-dgst -c "hmac(sha256)" --keyfd 3 --hex -i "$WORK/msg" 3<"$WORK/hkey")" \
 	5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843
 
-# 1 MiB of a fixed text, many pages per request.
-echo "AF_ALG bulk (1 MiB)"
+# A fixed text, 16 pages per request.
+echo "AF_ALG bulk"
 yes 'acrypto known plaintext 0123456789abcdef' | head -c 1048576 >"$WORK/bulk"
 expect "bulk plaintext" "$(sha256sum <"$WORK/bulk" | cut -d' ' -f1)" \
 	b2b8e0f938a112d5509af22969ac3668a46a06b67a3a2eb3501095531fad40ac
@@ -112,23 +120,24 @@ expect "sha256 of the bulk plaintext through AF_ALG" \
 K64=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 K32=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 IV=000102030405060708090a0b0c0d0e0f
+# bulk CIPHER KEYHEX BYTES WANT_SHA256
 bulk() {
-	c=$1 k=$2 want=$3
-	rm -f "$WORK/bulk.ct" "$WORK/bulk.dec"
-	enc -e "$c" "$k" "$IV" "$WORK/bulk" "$WORK/bulk.ct" ||
+	c=$1 k=$2 n=$3 want=$4
+	head -c "$n" "$WORK/bulk" >"$WORK/bulk.pt"
+	enc -e "$c" "$k" "$IV" "$WORK/bulk.pt" "$WORK/bulk.ct" ||
 		{ fail "$c: bulk encryption failed"; return; }
-	expect "$c bulk ciphertext" "$(head -c 1048576 "$WORK/bulk.ct" | sha256sum | cut -d' ' -f1)" "$want"
-	head -c 1048576 "$WORK/bulk.ct" >"$WORK/bulk.ct1"
-	enc -d "$c" "$k" "$IV" "$WORK/bulk.ct1" "$WORK/bulk.dec" --nounpad ||
+	expect "$c $n bytes: ciphertext SHA-256" "$(sha256sum <"$WORK/bulk.ct" | cut -d' ' -f1)" "$want"
+	enc -d "$c" "$k" "$IV" "$WORK/bulk.ct" "$WORK/bulk.dec" --nounpad ||
 		{ fail "$c: bulk decryption failed"; return; }
-	if cmp -s "$WORK/bulk" "$WORK/bulk.dec"; then
-		ok "$c bulk decrypts to the plaintext"
+	if cmp -s "$WORK/bulk.pt" "$WORK/bulk.dec"; then
+		ok "$c $n bytes: decrypts to the plaintext"
 	else
-		fail "$c bulk decryption differs from the plaintext"
+		fail "$c $n bytes: decryption differs from the plaintext"
 	fi
 }
-bulk "cbc(aes)" "$K32" 7ae7404a02ad0eab52c5bd674f864de0d42f8fb5883855e8b70a1a6de8e17e02
-bulk "xts(aes)" "$K64" e828747075e3f45025ffbc639dca16fbce352bdeb5984dd359d88af1f17bfbb1
+bulk "cbc(aes)" "$K32" 1048576 7ae7404a02ad0eab52c5bd674f864de0d42f8fb5883855e8b70a1a6de8e17e02
+# One request: the IV handed back by xts is not defined.
+bulk "xts(aes)" "$K64" 65536 d6e9c925524266d8c3337576448a248bef9e043eb05b7678ce809f5b4655d656
 
 # Which implementations served the requests (highest priority wins).
 echo "implementations in /proc/crypto:"

@@ -57,7 +57,7 @@ luks() {
 	got=$(dmsetup table --showkeys "$name" | awk '{ print $5 }' | cut -d: -f3)
 	expect "$c: volume key passed as a logon key (keyring)" "$got" logon
 
-	head -c 8M /dev/urandom >"$WORK/data"
+	head -c 8388608 /dev/urandom >"$WORK/data"
 	want=$(sum "$WORK/data")
 	dd if="$WORK/data" of="/dev/mapper/$name" bs=1M conv=fsync 2>/dev/null ||
 		fail "$c: write to the mapping failed"
