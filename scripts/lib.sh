@@ -23,6 +23,11 @@ JOBS=${JOBS:-$(nproc)}
 
 mkdir -p "$BUILD" "$LOGS" "$OUT"
 
+# ccache: paths below the repository are hashed relative to it, so a fresh
+# clone elsewhere (as CI makes) still hits the cache of earlier builds.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$TOP}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
 die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1

@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Throughput benchmark with the kernel's tcrypt (mode=600: multibuffer
+# skcipher speed, sizes 16..4096 bytes, 1 s per size), run by
+# scripts/bench, not part of "all". Each run is framed by
+#
+#	BENCH-BEGIN <label> alg=<alg> num_mb=<n>
+#	... tcrypt's "test N (K bit key, S byte blocks): X operations in
+#	    T seconds (B bytes)" lines ...
+#	BENCH-END
+#
+# for the host to tabulate. BENCH_ALGS (from the kernel command line or
+# the environment) lists label=driver pairs; by default the direct AES-NI
+# implementation and cryptd over it.
+
+. /tests/testlib
+
+MB_LIST=${BENCH_MB:-"1 8"}
+ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni)"}
+SECS=${BENCH_SECS:-1}
+
+grep -q '^driver *: cbc-aes-aesni' /proc/crypto || modprobe aesni-intel 2>/dev/null
+grep -q '^driver *: cbc-aes-aesni' /proc/crypto ||
+	skip "no cbc-aes-aesni (the CPU model lacks AES-NI?)"
+
+for mb in $MB_LIST; do
+	for pair in $ALGS; do
+		label=${pair%%=*}
+		alg=${pair#*=}
+		dmesg -C
+		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
+		# tcrypt always fails to load on purpose once it has run.
+		modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
+		n=$(dmesg | grep -c 'operations in')
+		dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
+		echo "BENCH-END"
+		if [ "$n" -gt 0 ]; then
+			ok "$label num_mb=$mb: $n measurements"
+		else
+			fail "$label num_mb=$mb: tcrypt printed no measurement"
+		fi
+	done
+done
+finish
