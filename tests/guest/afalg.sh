@@ -140,12 +140,6 @@ bulk "cbc(aes)" "$K32" 1048576 7ae7404a02ad0eab52c5bd674f864de0d42f8fb5883855e8b
 bulk "xts(aes)" "$K32" 65536 572ca0c33282c0841e4ade47cc7dbd9bab824e57b1a187eee00603cd7d84f518
 
 # Which implementations served the requests (highest priority wins).
-echo "implementations in /proc/crypto:"
-for a in "ecb(aes)" "cbc(aes)" "ctr(aes)" "xts(aes)" "gcm(aes)" sha256 "hmac(sha256)"; do
-	awk -v a="$a" -F' *: ' '
-		$1 == "name" { n = $2 } $1 == "driver" { d = $2 }
-		$1 == "priority" && n == a && $2 + 0 > best { best = $2 + 0; bd = d }
-		END { printf "  %-14s %s (priority %d)\n", a, bd, best }' /proc/crypto
-done
+impl "ecb(aes)" "cbc(aes)" "ctr(aes)" "xts(aes)" "gcm(aes)" sha256 "hmac(sha256)"
 
 finish

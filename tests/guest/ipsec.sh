@@ -80,9 +80,9 @@ sa_add() {
 	mode=$1
 	shift
 	for ns in $NA $NB; do
-		ip netns exec $ns ip xfrm state add src $A dst $B proto esp \
+		ip netns exec "$ns" ip xfrm state add src $A dst $B proto esp \
 			spi $SPI_AB reqid 1 mode "$mode" "$@" || return 1
-		ip netns exec $ns ip xfrm state add src $B dst $A proto esp \
+		ip netns exec "$ns" ip xfrm state add src $B dst $A proto esp \
 			spi $SPI_BA reqid 2 mode "$mode" "$@" || return 1
 	done
 }
@@ -102,8 +102,8 @@ pol_add() {
 
 flush() {
 	for ns in $NA $NB; do
-		ip netns exec $ns ip xfrm policy flush
-		ip netns exec $ns ip xfrm state flush
+		ip netns exec "$ns" ip xfrm policy flush
+		ip netns exec "$ns" ip xfrm state flush
 	done
 }
 
@@ -136,6 +136,7 @@ esp() {
 		  "$NB $A $B $SPI_AB" "$NB $B $A $SPI_BA"; do
 		# shellcheck disable=SC2086
 		p=$(packets $sa)
+		# shellcheck disable=SC2086
 		set -- $sa
 		if [ "${p:-0}" -ge "$min" ]; then
 			ok "$what: SA $2->$3 in $1 carried $p packets (>= $min)"
@@ -144,7 +145,7 @@ esp() {
 		fi
 	done
 	for ns in $NA $NB; do
-		e=$(xfrm_errors $ns)
+		e=$(xfrm_errors "$ns")
 		if [ -z "$e" ]; then
 			ok "$what: no XFRM errors in $ns"
 		else
@@ -181,12 +182,13 @@ GCM_KEY=0x303132333435363738393a3b3c3d3e3f40414243
 esp "authenc(hmac(sha256),cbc(aes))" transport \
 	auth-trunc "hmac(sha256)" $HMAC_KEY 128 enc "cbc(aes)" $AES_KEY
 wrongkey transport \
-	auth-trunc "hmac(sha256)" 0x$(echo ${HMAC_KEY#0x} | tr 0-9 1-90) 128 enc "cbc(aes)" $AES_KEY
+	auth-trunc "hmac(sha256)" "0x$(echo "${HMAC_KEY#0x}" | tr 0-9 1-90)" 128 enc "cbc(aes)" $AES_KEY
 
 esp "rfc4106(gcm(aes))" tunnel \
 	aead "rfc4106(gcm(aes))" $GCM_KEY 128
 wrongkey tunnel \
-	aead "rfc4106(gcm(aes))" 0x$(echo ${GCM_KEY#0x} | tr 0-9 1-90) 128
+	aead "rfc4106(gcm(aes))" "0x$(echo "${GCM_KEY#0x}" | tr 0-9 1-90)" 128
 
+impl "echainiv(authenc(hmac(sha256),cbc(aes)))" "seqiv(rfc4106(gcm(aes)))"
 flush
 finish
