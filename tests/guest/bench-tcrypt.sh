@@ -28,7 +28,7 @@ for mb in $MB_LIST; do
 	for pair in $ALGS; do
 		label=${pair%%=*}
 		alg=${pair#*=}
-		dmesg -C
+		dmesg -c >/dev/null
 		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
 		# tcrypt always fails to load on purpose once it has run.
 		modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null

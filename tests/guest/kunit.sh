@@ -14,7 +14,7 @@ mods=$(find "$kdir" -name '*_kunit.ko*' 2>/dev/null | sort)
 for m in $mods; do
 	name=${m##*/}
 	name=${name%%.ko*}
-	dmesg -C
+	dmesg -c >/dev/null
 	if ! modprobe "$name"; then
 		fail "$name: modprobe failed"
 		continue
