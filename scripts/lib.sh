@@ -84,7 +84,7 @@ GUEST_PKGS=(qemu-system-x86 busybox-static cryptsetup-bin kcapi-tools iproute2
 	    keyutils e2fsprogs)
 
 need_build_deps() {
-	need_pkgs "${BUILD_PKGS[@]}"
+	need_pkgs "${BUILD_PKGS[@]}" && set_ccache_args
 }
 
 need_guest_deps() {
@@ -103,13 +103,21 @@ series_patches() {
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$TOP/series" | grep -v '^$' || true
 }
 
-# make wrapper for out-of-tree builds, with ccache when it is there.
+# CCACHE_ARGS: the make variables that compile through ccache, when it is
+# installed and ACRYPTO_NO_CCACHE is not set; empty otherwise.
+# Set again by need_build_deps, which may have just installed ccache.
+set_ccache_args() {
+	CCACHE_ARGS=()
+	if [ -z "${ACRYPTO_NO_CCACHE:-}" ] && command -v ccache >/dev/null; then
+		CCACHE_ARGS=(CC="ccache gcc" HOSTCC="ccache gcc")
+	fi
+}
+set_ccache_args
+
+# make wrapper for out-of-tree builds of SRC (default build/linux).
+#   kmake OUT [make args...]
 kmake() {
 	local out=$1
 	shift
-	local cc=()
-	if [ -z "${ACRYPTO_NO_CCACHE:-}" ] && command -v ccache >/dev/null; then
-		cc=(CC="ccache gcc" HOSTCC="ccache gcc")
-	fi
-	make -C "$LINUX" O="$out" -j"$JOBS" "${cc[@]}" "$@"
+	make -C "${KSRC:-$LINUX}" O="$out" -j"$JOBS" "${CCACHE_ARGS[@]}" "$@"
 }
