@@ -11,27 +11,54 @@
 #	BENCH-END
 #
 # for the host to tabulate. BENCH_ALGS (from the kernel command line or
-# the environment) lists label=driver pairs; by default the direct AES-NI
-# implementation and cryptd over it.
+# the environment) lists label=driver[@N] entries; by default the direct
+# AES-NI implementation, cryptd over it, and the acrypto frontend with one
+# CPU device (@1: the devices of the other CPUs are marked broken for the
+# run) and with all of them. tcrypt runs pinned to CPU 0 for every entry,
+# so that all of them start from the same place.
 
 . /tests/testlib
 
 MB_LIST=${BENCH_MB:-"1 8"}
-ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni)"}
+ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni) acrypto-1=acrypto(cbc-aes-aesni)@1 acrypto-$(nproc)=acrypto(cbc-aes-aesni)"}
 SECS=${BENCH_SECS:-1}
 
 grep -q '^driver *: cbc-aes-aesni' /proc/crypto || modprobe aesni-intel 2>/dev/null
 grep -q '^driver *: cbc-aes-aesni' /proc/crypto ||
 	skip "no cbc-aes-aesni (the CPU model lacks AES-NI?)"
 
+# devices N: keep the acrypto devices of CPUs 0..N-1 online, break the rest.
+devices() {
+	for d in /sys/kernel/acrypto/devices/cpu*; do
+		[ -d "$d" ] || continue
+		n=${d##*/cpu}
+		if [ "$n" -lt "$1" ]; then
+			echo online >"$d/state"
+		else
+			echo broken >"$d/state"
+		fi
+	done
+}
+
 for mb in $MB_LIST; do
 	for pair in $ALGS; do
 		label=${pair%%=*}
 		alg=${pair#*=}
+		ndev=$(nproc)
+		case $alg in
+		*@*) ndev=${alg##*@}; alg=${alg%@*} ;;
+		esac
+		case $alg in
+		acrypto\(*)
+			[ -d /sys/kernel/acrypto ] ||
+				{ echo "no acrypto: $label skipped"; continue; }
+			devices "$ndev" ;;
+		esac
 		dmesg -c >/dev/null
 		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
 		# tcrypt always fails to load on purpose once it has run.
-		modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
+		taskset 1 modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
+		devices "$(nproc)"
 		n=$(dmesg | grep -c 'operations in')
 		dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
 		echo "BENCH-END"

@@ -15,6 +15,8 @@
 
 . /tests/testlib
 
+ACRYPTO_BEFORE=$(acrypto_done)
+
 need_cmd cryptsetup dmsetup losetup sha256sum mkfs.ext4 e2fsck
 
 [ -c /dev/mapper/control ] || die "no /dev/mapper/control (device mapper missing)"
@@ -164,4 +166,5 @@ plain aes-xts-plain64 "$KEY_XTS" 4096 \
 plain aes-cbc-essiv:sha256 "$KEY_CBC" 512 \
 	2c08729a73888e3112068718bdebf58266766007c873074c9183399ed77b5db8
 
+through_acrypto dm-crypt "$ACRYPTO_BEFORE" "xts(aes)" "cbc(aes)"
 finish

@@ -17,6 +17,8 @@
 
 . /tests/testlib
 
+ACRYPTO_BEFORE=$(acrypto_done)
+
 need_cmd ip ping
 
 NA=acr-a
@@ -191,4 +193,5 @@ wrongkey tunnel \
 
 impl "echainiv(authenc(hmac(sha256),cbc(aes)))" "seqiv(rfc4106(gcm(aes)))"
 flush
+through_acrypto IPsec "$ACRYPTO_BEFORE" "cbc(aes)"
 finish
