@@ -13,8 +13,6 @@
 
 . /tests/testlib
 
-ACRYPTO_BEFORE=$(acrypto_done)
-
 need_cmd kcapi-enc kcapi-dgst xxd sha256sum
 
 # enc OP CIPHER KEYHEX IVHEX INFILE OUTFILE [kcapi-enc options]
@@ -144,5 +142,8 @@ bulk "xts(aes)" "$K32" 65536 572ca0c33282c0841e4ade47cc7dbd9bab824e57b1a187eee00
 # Which implementations served the requests (highest priority wins).
 impl "ecb(aes)" "cbc(aes)" "ctr(aes)" "xts(aes)" "gcm(aes)" sha256 "hmac(sha256)"
 
-through_acrypto AF_ALG "$ACRYPTO_BEFORE" "ecb(aes)" "cbc(aes)" "ctr(aes)" "xts(aes)"
+# AF_ALG binds only to synchronous implementations (AF_ALG_CRYPTOAPI_MASK
+# contains CRYPTO_ALG_ASYNC), so it never gets an acrypto frontend, which
+# is asynchronous: with acrypto in the kernel the vectors above must still
+# pass, on the implementation the CPU devices run.
 finish
