@@ -11,16 +11,18 @@
 #	BENCH-END
 #
 # for the host to tabulate. BENCH_ALGS (from the kernel command line or
-# the environment) lists label=driver[@N] entries; by default the direct
-# AES-NI implementation, cryptd over it, and the acrypto frontend with one
-# CPU device (@1: the devices of the other CPUs are marked broken for the
-# run) and with all of them. tcrypt runs pinned to CPU 0 for every entry,
-# so that all of them start from the same place.
+# the environment) lists label=driver[@N][+spread] entries; by default the
+# direct AES-NI implementation, cryptd over it, and the acrypto frontend
+# with one CPU device (@1: the devices of the other CPUs are marked broken
+# for the run), with all of them, and with all of them and every request
+# of a caller with requests in flight offered to the scheduler whatever
+# its size (+spread: acrypto.spread_min=0). tcrypt runs pinned to CPU 0
+# for every entry, so that all of them start from the same place.
 
 . /tests/testlib
 
 MB_LIST=${BENCH_MB:-"1 8"}
-ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni) acrypto-1=acrypto(cbc-aes-aesni)@1 acrypto-$(nproc)=acrypto(cbc-aes-aesni)"}
+ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni) acrypto-1=acrypto(cbc-aes-aesni)@1 acrypto-$(nproc)=acrypto(cbc-aes-aesni) acrypto-$(nproc)-spread=acrypto(cbc-aes-aesni)+spread"}
 SECS=${BENCH_SECS:-1}
 
 grep -q '^driver *: cbc-aes-aesni' /proc/crypto || modprobe aesni-intel 2>/dev/null
@@ -45,6 +47,10 @@ for mb in $MB_LIST; do
 		label=${pair%%=*}
 		alg=${pair#*=}
 		ndev=$(nproc)
+		spread=
+		case $alg in
+		*+spread) spread=0; alg=${alg%+spread} ;;
+		esac
 		case $alg in
 		*@*) ndev=${alg##*@}; alg=${alg%@*} ;;
 		esac
@@ -54,11 +60,14 @@ for mb in $MB_LIST; do
 				{ echo "no acrypto: $label skipped"; continue; }
 			devices "$ndev" ;;
 		esac
+		param=/sys/module/acrypto/parameters/spread_min
+		[ -n "$spread" ] && { saved=$(cat $param); echo "$spread" >$param; }
 		dmesg -c >/dev/null
 		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
 		# tcrypt always fails to load on purpose once it has run.
 		taskset 1 modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
 		devices "$(nproc)"
+		[ -n "$spread" ] && echo "$saved" >$param
 		n=$(dmesg | grep -c 'operations in')
 		dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
 		echo "BENCH-END"
