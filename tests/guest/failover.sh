@@ -21,6 +21,10 @@
 #    read back must finish within a timeout, whether they succeed (the
 #    frontend's software fallback) or fail with an error, and what was
 #    reported written must read back intact.
+# 3. faultdev0 alone, in mode fail_partial (each request processed, then
+#    completed with -EIO): a direct read must fail with an error, not be
+#    retried on other devices or in software over data that may have
+#    changed; the data reads back intact once the devices are restored.
 #
 # FAILOVER_RETRY=0 leaves out what needs acrypto to run the requests a
 # device did not start (-EAGAIN) on another device: fail_start, the
@@ -359,6 +363,36 @@ if [ "$out" -gt 0 ]; then
 	got=$(dd if="/dev/mapper/$NAME" bs=64k count="$out" iflag=direct 2>/dev/null | sum)
 	expect "the $out blocks reported written read back, devices online" "$got" "$want"
 fi
+
+echo "part 3: faultdev0 alone, processing in part then failing (fail_partial)"
+head -c 1048576 /dev/urandom >"$WORK/partial"
+dd if="$WORK/partial" of="/dev/mapper/$NAME" bs=64k oflag=direct conv=fsync \
+	2>/dev/null || fail "writing the part 3 pattern failed"
+for d in $CPUS $FAULTDEVS; do
+	[ "$d" = faultdev0 ] || set_state "$d" broken
+done
+set_mode faultdev0 fail_partial
+p0=$(cat "$DBG/faultdev0/failed_partial")
+if timeout -s KILL "$IO_TIMEOUT" dd if="/dev/mapper/$NAME" of=/dev/null bs=64k \
+	count=16 iflag=direct 2>"$WORK/dd.err"; then
+	fail "a read whose requests were processed in part and failed succeeded"
+else
+	ok "the read fails with an error instead of a silent retry: $(head -1 "$WORK/dd.err")"
+fi
+p=$(($(cat "$DBG/faultdev0/failed_partial") - p0))
+if [ "$p" -gt 0 ]; then
+	ok "faultdev0 failed $p requests after processing them"
+else
+	fail "faultdev0 failed no request in fail_partial mode"
+fi
+set_mode faultdev0 none
+for d in $CPUS $FAULTDEVS; do
+	set_state "$d" online
+done
+got=$(dd if="/dev/mapper/$NAME" bs=64k count=16 iflag=direct 2>/dev/null | sum)
+expect "the part 3 pattern reads back intact once restored" "$got" \
+	"$(sum "$WORK/partial")"
+rm -f "$WORK/partial"
 
 cryptsetup close "$NAME" || fail "close failed"
 losetup -d "$dev"
