@@ -45,19 +45,6 @@ cpu_members() {
 	fi
 }
 
-# wait_frontend ALG: until the acrypto frontend serves ALG (10 s at most).
-wait_frontend() {
-	_n=0
-	while [ $_n -lt 100 ]; do
-		case $(best_driver "$1") in
-		acrypto\(*) return 0 ;;
-		esac
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	return 1
-}
-
 KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 truncate -s $((MIB + 1))M "$WORK/algs.img" || die "cannot create the image"
 dev=$(losetup -f) || die "no free loop device"
@@ -69,17 +56,7 @@ dmsetup mknodes algs-test
 [ -b /dev/mapper/algs-test ] || die "no block device /dev/mapper/algs-test"
 head -c $((MIB << 20)) /dev/urandom >"$WORK/algs.data"
 
-rm -f "$WORK/algs.stop"
-(
-	r=0
-	while [ ! -e "$WORK/algs.stop" ]; do
-		dd if="$WORK/algs.data" of=/dev/mapper/algs-test bs=64k \
-			oflag=direct 2>/dev/null || exit 1
-		r=$((r + 1))
-	done
-	echo "$r" >"$WORK/algs.rounds"
-) &
-writer=$!
+start_writer "$WORK/algs.data" /dev/mapper/algs-test
 sleep 1
 
 if echo "cbc(aes),no-such-algorithm(aes)" >"$P" 2>"$WORK/algs.err"; then
@@ -123,9 +100,8 @@ else
 	fail "no request reached the CPU devices after the list was put back"
 fi
 
-touch "$WORK/algs.stop"
-if wait $writer; then
-	ok "$(cat "$WORK/algs.rounds") writes of $MIB MiB through dm-crypt succeeded across the changes"
+if stop_writer; then
+	ok "$WRITER_ROUNDS writes of $MIB MiB through dm-crypt succeeded across the changes"
 else
 	fail "a write through dm-crypt failed while the list changed"
 fi
@@ -139,6 +115,5 @@ fi
 
 dmsetup remove algs-test || fail "dmsetup remove failed"
 losetup -d "$dev"
-rm -f "$WORK/algs.img" "$WORK/algs.data" "$WORK/algs.back" \
-	"$WORK/algs.stop" "$WORK/algs.rounds" "$WORK/algs.err"
+rm -f "$WORK/algs.img" "$WORK/algs.data" "$WORK/algs.back" "$WORK/algs.err"
 finish

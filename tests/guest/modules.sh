@@ -28,24 +28,10 @@ D=/sys/kernel/acrypto/devices
 P="/sys/kernel/acrypto/pools/cbc(aes)"
 MIB=4
 
-# wait_frontend: wait until cbc(aes) is served by the acrypto frontend,
-# which acrypto registers from its workqueue once the pool exists.
-wait_frontend() {
-	_n=0
-	while [ $_n -lt 100 ]; do
-		case $(best_driver "cbc(aes)") in
-		acrypto\(*) return 0 ;;
-		esac
-		sleep 0.1
-		_n=$((_n + 1))
-	done
-	return 1
-}
-
 modprobe acrypto_cpu || die "modprobe acrypto_cpu failed"
 [ -e /sys/module/acrypto/initstate ] || die "acrypto is not a loaded module"
 [ -d "$D/cpu0" ] || die "no device cpu0 after loading acrypto_cpu"
-wait_frontend || die "no acrypto frontend for cbc(aes) after loading acrypto_cpu"
+wait_frontend "cbc(aes)" || die "no acrypto frontend for cbc(aes) after loading acrypto_cpu"
 ok "acrypto and acrypto_cpu loaded; cbc(aes) is served by $(best_driver "cbc(aes)")"
 
 KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
@@ -59,19 +45,7 @@ dmsetup mknodes mod-test
 [ -b /dev/mapper/mod-test ] || die "no block device /dev/mapper/mod-test"
 head -c $((MIB << 20)) /dev/urandom >"$WORK/mod.data"
 
-# The writer rewrites the mapping until told to stop, then says how
-# many times it did.
-rm -f "$WORK/mod.stop"
-(
-	r=0
-	while [ ! -e "$WORK/mod.stop" ]; do
-		dd if="$WORK/mod.data" of=/dev/mapper/mod-test bs=64k \
-			oflag=direct 2>/dev/null || exit 1
-		r=$((r + 1))
-	done
-	echo "$r" >"$WORK/mod.rounds"
-) &
-writer=$!
+start_writer "$WORK/mod.data" /dev/mapper/mod-test
 
 sleep 1
 if rmmod acrypto 2>/dev/null; then
@@ -114,9 +88,8 @@ else
 	fail "modprobe acrypto-sched-rate failed"
 fi
 
-touch "$WORK/mod.stop"
-if wait $writer; then
-	ok "$(cat "$WORK/mod.rounds") writes of $MIB MiB through dm-crypt succeeded across the module changes"
+if stop_writer; then
+	ok "$WRITER_ROUNDS writes of $MIB MiB through dm-crypt succeeded across the module changes"
 else
 	fail "a write through dm-crypt failed during the module changes"
 fi
@@ -130,8 +103,7 @@ fi
 
 dmsetup remove mod-test || fail "dmsetup remove failed"
 losetup -d "$dev"
-rm -f "$WORK/mod.img" "$WORK/mod.data" "$WORK/mod.back" "$WORK/mod.stop" \
-	"$WORK/mod.rounds"
+rm -f "$WORK/mod.img" "$WORK/mod.data" "$WORK/mod.back"
 
 rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
 if rmmod acrypto; then
@@ -139,7 +111,7 @@ if rmmod acrypto; then
 else
 	fail "rmmod acrypto failed with no user left"
 fi
-if modprobe acrypto_cpu && wait_frontend; then
+if modprobe acrypto_cpu && wait_frontend "cbc(aes)"; then
 	ok "acrypto and acrypto_cpu load again: $(best_driver "cbc(aes)")"
 else
 	fail "acrypto does not load again after unloading"
