@@ -18,16 +18,26 @@
 # of a caller with requests in flight offered to the scheduler whatever
 # its size (+spread: acrypto.spread_min=0). tcrypt runs pinned to CPU 0
 # for every entry, so that all of them start from the same place.
+#
+# Run by a UML kernel (scripts/bench --uml) it is given BENCH_DIRECT, the
+# implementation the others are built on, BENCH_TESTLIB, where testlib
+# is, and BENCH_MODPROBE, how to load tcrypt.
 
-. /tests/testlib
+. "${BENCH_TESTLIB:-/tests/testlib}"
 
+D=${BENCH_DIRECT:-cbc-aes-aesni}
 MB_LIST=${BENCH_MB:-"1 8"}
-ALGS=${BENCH_ALGS:-"direct=cbc-aes-aesni cryptd=cryptd(cbc-aes-aesni) acrypto-1=acrypto(cbc-aes-aesni)@1 acrypto-$(nproc)=acrypto(cbc-aes-aesni) acrypto-$(nproc)-spread=acrypto(cbc-aes-aesni)+spread"}
+ALGS=${BENCH_ALGS:-"direct=$D cryptd=cryptd($D) acrypto-1=acrypto($D)@1 acrypto-$(nproc)=acrypto($D) acrypto-$(nproc)-spread=acrypto($D)+spread"}
 SECS=${BENCH_SECS:-1}
+MODPROBE=${BENCH_MODPROBE:-modprobe}
 
-grep -q '^driver *: cbc-aes-aesni' /proc/crypto || modprobe aesni-intel 2>/dev/null
-grep -q '^driver *: cbc-aes-aesni' /proc/crypto ||
-	skip "no cbc-aes-aesni (the CPU model lacks AES-NI?)"
+has_driver() {
+	awk -F' *: ' -v d="$1" '$1 == "driver" && $2 == d { f = 1 }
+		END { exit !f }' /proc/crypto
+}
+
+[ "$D" = cbc-aes-aesni ] && ! has_driver "$D" && modprobe aesni-intel 2>/dev/null
+has_driver "$D" || skip "no $D (the CPU model lacks AES-NI?)"
 
 # devices N: keep the acrypto devices of CPUs 0..N-1 online, break the rest.
 devices() {
@@ -65,7 +75,7 @@ for mb in $MB_LIST; do
 		dmesg -c >/dev/null
 		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
 		# tcrypt always fails to load on purpose once it has run.
-		taskset 1 modprobe tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
+		taskset 1 $MODPROBE tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
 		devices "$(nproc)"
 		[ -n "$spread" ] && echo "$saved" >$param
 		n=$(dmesg | grep -c 'operations in')
