@@ -5,7 +5,7 @@
 # skcipher speed, sizes 16..4096 bytes, 1 s per size), run by
 # scripts/bench, not part of "all". Each run is framed by
 #
-#	BENCH-BEGIN <label> alg=<alg> num_mb=<n>
+#	BENCH-BEGIN <label> alg=<alg> num_mb=<n> round=<r>
 #	... tcrypt's "test N (K bit key, S byte blocks): X operations in
 #	    T seconds (B bytes)" lines ...
 #	BENCH-END
@@ -18,6 +18,8 @@
 # of a caller with requests in flight offered to the scheduler whatever
 # its size (+spread: acrypto.spread_min=0). tcrypt runs pinned to CPU 0
 # for every entry, so that all of them start from the same place.
+# BENCH_ROUNDS (default 1) repeats the whole list, so that every round
+# measures all entries close together in time.
 #
 # Run by a UML kernel (scripts/bench --uml) it is given BENCH_DIRECT, the
 # implementation the others are built on, BENCH_TESTLIB, where testlib
@@ -29,6 +31,7 @@ D=${BENCH_DIRECT:-cbc-aes-aesni}
 MB_LIST=${BENCH_MB:-"1 8"}
 ALGS=${BENCH_ALGS:-"direct=$D cryptd=cryptd($D) acrypto-1=acrypto($D)@1 acrypto-$(nproc)=acrypto($D) acrypto-$(nproc)-spread=acrypto($D)+spread"}
 SECS=${BENCH_SECS:-1}
+ROUNDS=${BENCH_ROUNDS:-1}
 MODPROBE=${BENCH_MODPROBE:-modprobe}
 
 has_driver() {
@@ -52,40 +55,44 @@ devices() {
 	done
 }
 
-for mb in $MB_LIST; do
-	for pair in $ALGS; do
-		label=${pair%%=*}
-		alg=${pair#*=}
-		ndev=$(nproc)
-		spread=
-		case $alg in
-		*+spread) spread=0; alg=${alg%+spread} ;;
-		esac
-		case $alg in
-		*@*) ndev=${alg##*@}; alg=${alg%@*} ;;
-		esac
-		case $alg in
-		acrypto\(*)
-			[ -d /sys/kernel/acrypto ] ||
-				{ echo "no acrypto: $label skipped"; continue; }
-			devices "$ndev" ;;
-		esac
-		param=/sys/module/acrypto/parameters/spread_min
-		[ -n "$spread" ] && { saved=$(cat $param); echo "$spread" >$param; }
-		dmesg -c >/dev/null
-		echo "BENCH-BEGIN $label alg=$alg num_mb=$mb"
-		# tcrypt always fails to load on purpose once it has run.
-		taskset 1 $MODPROBE tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
-		devices "$(nproc)"
-		[ -n "$spread" ] && echo "$saved" >$param
-		n=$(dmesg | grep -c 'operations in')
-		dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
-		echo "BENCH-END"
-		if [ "$n" -gt 0 ]; then
-			ok "$label num_mb=$mb: $n measurements"
-		else
-			fail "$label num_mb=$mb: tcrypt printed no measurement"
-		fi
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	for mb in $MB_LIST; do
+		for pair in $ALGS; do
+			label=${pair%%=*}
+			alg=${pair#*=}
+			ndev=$(nproc)
+			spread=
+			case $alg in
+			*+spread) spread=0; alg=${alg%+spread} ;;
+			esac
+			case $alg in
+			*@*) ndev=${alg##*@}; alg=${alg%@*} ;;
+			esac
+			case $alg in
+			acrypto\(*)
+				[ -d /sys/kernel/acrypto ] ||
+					{ echo "no acrypto: $label skipped"; continue; }
+				devices "$ndev" ;;
+			esac
+			param=/sys/module/acrypto/parameters/spread_min
+			[ -n "$spread" ] && { saved=$(cat $param); echo "$spread" >$param; }
+			dmesg -c >/dev/null
+			echo "BENCH-BEGIN $label alg=$alg num_mb=$mb round=$round"
+			# tcrypt always fails to load on purpose once it has run.
+			taskset 1 $MODPROBE tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
+			devices "$(nproc)"
+			[ -n "$spread" ] && echo "$saved" >$param
+			n=$(dmesg | grep -c 'operations in')
+			dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
+			echo "BENCH-END"
+			if [ "$n" -gt 0 ]; then
+				ok "$label num_mb=$mb round $round: $n measurements"
+			else
+				fail "$label num_mb=$mb round $round: tcrypt printed no measurement"
+			fi
+		done
 	done
+	round=$((round + 1))
 done
 finish
