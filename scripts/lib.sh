@@ -103,6 +103,25 @@ series_patches() {
 	sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$TOP/series" | grep -v '^$' || true
 }
 
+# patch_notes FILE: the notes git format-patch --notes wrote below the ---
+# of the patch FILE (the "Notes:" block, unindented), or nothing.
+patch_notes() {
+	awk '
+		!cut && /^---$/ { cut = 1; next }
+		cut == 1 && /^$/ { next }
+		cut == 1 && /^Notes:$/ { cut = 2; next }
+		cut == 1 { exit }
+		cut == 2 && /^    / {
+			for (; blank > 0; blank--)
+				print ""
+			print substr($0, 5)
+			next
+		}
+		cut == 2 && /^$/ { blank++; next }
+		cut == 2 { exit }
+	' "$1"
+}
+
 # CCACHE_ARGS: the make variables that compile through ccache, when it is
 # installed and ACRYPTO_NO_CCACHE is not set; empty otherwise.
 # Set again by need_build_deps, which may have just installed ccache.
