@@ -11,13 +11,15 @@
 #	BENCH-END
 #
 # for the host to tabulate. BENCH_ALGS (from the kernel command line or
-# the environment) lists label=driver[@N][+spread] entries; by default the
-# direct AES-NI implementation, cryptd over it, and the acrypto frontend
-# with one CPU device (@1: the devices of the other CPUs are marked broken
-# for the run), with all of them, and with all of them and every request
-# of a caller with requests in flight offered to the scheduler whatever
-# its size (+spread: acrypto.spread_min=0). tcrypt runs pinned to CPU 0
-# for every entry, so that all of them start from the same place.
+# the environment) lists label=driver[@N][+spread][+poll] entries; by
+# default the direct AES-NI implementation, cryptd over it, and the
+# acrypto frontend with one CPU device (@1: the devices of the other CPUs
+# are marked broken for the run), with all of them, with all of them and
+# every request of a caller with requests in flight offered to the
+# scheduler whatever its size (+spread: acrypto.spread_min=0), and the
+# same with the workers of idle CPU devices polling for requests (+poll:
+# acrypto_cpu.poll_us=BENCH_POLL_US, default 1000). tcrypt runs pinned to
+# CPU 0 for every entry, so that all of them start from the same place.
 # BENCH_ROUNDS (default 1) repeats the whole list, so that every round
 # measures all entries close together in time.
 #
@@ -29,7 +31,8 @@
 
 D=${BENCH_DIRECT:-cbc-aes-aesni}
 MB_LIST=${BENCH_MB:-"1 8"}
-ALGS=${BENCH_ALGS:-"direct=$D cryptd=cryptd($D) acrypto-1=acrypto($D)@1 acrypto-$(nproc)=acrypto($D) acrypto-$(nproc)-spread=acrypto($D)+spread"}
+ALGS=${BENCH_ALGS:-"direct=$D cryptd=cryptd($D) acrypto-1=acrypto($D)@1 acrypto-$(nproc)=acrypto($D) acrypto-$(nproc)-spread=acrypto($D)+spread acrypto-$(nproc)-poll=acrypto($D)+spread+poll"}
+POLL_US=${BENCH_POLL_US:-1000}
 SECS=${BENCH_SECS:-1}
 ROUNDS=${BENCH_ROUNDS:-1}
 MODPROBE=${BENCH_MODPROBE:-modprobe}
@@ -63,6 +66,10 @@ while [ "$round" -le "$ROUNDS" ]; do
 			alg=${pair#*=}
 			ndev=$(nproc)
 			spread=
+			poll=
+			case $alg in
+			*+poll) poll=$POLL_US; alg=${alg%+poll} ;;
+			esac
 			case $alg in
 			*+spread) spread=0; alg=${alg%+spread} ;;
 			esac
@@ -77,12 +84,15 @@ while [ "$round" -le "$ROUNDS" ]; do
 			esac
 			param=/sys/module/acrypto/parameters/spread_min
 			[ -n "$spread" ] && { saved=$(cat $param); echo "$spread" >$param; }
+			pparam=/sys/module/acrypto_cpu/parameters/poll_us
+			[ -n "$poll" ] && { psaved=$(cat $pparam); echo "$poll" >$pparam; }
 			dmesg -c >/dev/null
 			echo "BENCH-BEGIN $label alg=$alg num_mb=$mb round=$round"
 			# tcrypt always fails to load on purpose once it has run.
 			taskset 1 $MODPROBE tcrypt mode=600 alg="$alg" klen=16 sec="$SECS" num_mb="$mb" 2>/dev/null
 			devices "$(nproc)"
 			[ -n "$spread" ] && echo "$saved" >$param
+			[ -n "$poll" ] && echo "$psaved" >$pparam
 			n=$(dmesg | grep -c 'operations in')
 			dmesg | sed -n 's/^\[[^]]*\] //; /testing speed\|operations in/p'
 			echo "BENCH-END"
