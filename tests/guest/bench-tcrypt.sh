@@ -76,6 +76,11 @@ while [ "$round" -le "$ROUNDS" ]; do
 			case $alg in
 			*@*) ndev=${alg##*@}; alg=${alg%@*} ;;
 			esac
+			pparam=/sys/module/acrypto_cpu/parameters/poll_us
+			if [ -n "$poll" ] && [ ! -w "$pparam" ]; then
+				echo "no $pparam: $label skipped"
+				continue
+			fi
 			case $alg in
 			acrypto\(*)
 				[ -d /sys/kernel/acrypto ] ||
@@ -84,7 +89,6 @@ while [ "$round" -le "$ROUNDS" ]; do
 			esac
 			param=/sys/module/acrypto/parameters/spread_min
 			[ -n "$spread" ] && { saved=$(cat $param); echo "$spread" >$param; }
-			pparam=/sys/module/acrypto_cpu/parameters/poll_us
 			[ -n "$poll" ] && { psaved=$(cat $pparam); echo "$poll" >$pparam; }
 			dmesg -c >/dev/null
 			echo "BENCH-BEGIN $label alg=$alg num_mb=$mb round=$round"
