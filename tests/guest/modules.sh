@@ -13,7 +13,9 @@
 # succeed and the data read back must be what was written; the frontend
 # must have run requests on the devices again after they came back. The
 # core module must refuse to go while the mapping uses it, and unload and
-# load again once it is gone.
+# load again once it is gone. Last, a default scheduler that is a module
+# not loaded yet must be loaded for, and used by, the pools that loading
+# the CPU devices creates.
 
 . /tests/testlib
 
@@ -116,4 +118,24 @@ if modprobe acrypto_cpu && wait_frontend "cbc(aes)"; then
 else
 	fail "acrypto does not load again after unloading"
 fi
+
+# A default scheduler whose module is not loaded: acrypto_cpu loads it
+# before it takes the CPU hotplug lock (the pools of CPU devices, created
+# under that lock, load no module), and its new pools use it.
+S=/sys/module/acrypto/parameters/scheduler
+rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
+if [ -d /sys/module/acrypto_sched_size ]; then
+	rmmod acrypto-sched-size || fail "rmmod acrypto-sched-size failed"
+fi
+echo size >"$S" || fail "cannot make size the default scheduler"
+if modprobe acrypto_cpu && wait_frontend "cbc(aes)"; then
+	if grep -q '\[size\]' "$P/scheduler"; then
+		ok "a new pool of the CPU devices uses the default scheduler, loaded for it"
+	else
+		fail "cbc(aes) does not use the default scheduler size: $(cat "$P/scheduler")"
+	fi
+else
+	fail "acrypto_cpu does not load with size as the default scheduler"
+fi
+echo least-loaded >"$S" || fail "cannot make least-loaded the default scheduler again"
 finish
