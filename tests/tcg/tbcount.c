@@ -6,8 +6,8 @@
  * file named by its argument out=PATH.
  *
  * QEMU's plugin header is not packaged, so the few declarations used are
- * written out below, for the plugin interface of version 1 (QEMU 4.2 to
- * 8.x, the qemu-system-x86 of Debian 12 included).
+ * written out below, for version 1 of the plugin interface, which the
+ * qemu-system-x86 (7.2) of Debian 12 loads.
  */
 #include <pthread.h>
 #include <stdbool.h>
