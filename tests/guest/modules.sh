@@ -120,8 +120,8 @@ else
 fi
 
 # A default scheduler whose module is not loaded: acrypto_cpu loads it
-# before it takes the CPU hotplug lock (the pools of CPU devices, created
-# under that lock, load no module), and its new pools use it.
+# before it takes the CPU hotplug lock (pools load no module: they are
+# created under that lock or acrypto's mutex), and its new pools use it.
 S=/sys/module/acrypto/parameters/scheduler
 rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
 if [ -d /sys/module/acrypto_sched_size ]; then
