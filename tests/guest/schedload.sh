@@ -13,14 +13,16 @@
 #   holds off new readers, modprobe among them.
 #
 # If removing the directory waited for the write to its scheduler
-# attribute, the three would wait for each other for ever. modprobe is
-# made slow (a wrapper that sleeps before it runs the real one) so that
-# all three are in place before it loads the module. Each must finish
-# and succeed; the pool must then be gone, and the scheduler's module
-# free to unload (no pool kept a reference to it).
+# attribute, the three would wait for each other for ever. A modprobe
+# wrapper holds the module back until all three are under way: the
+# scheduler write waits for modprobe, the algorithms change has taken
+# the pool's last device, and the CPU has been asked to go offline. Each
+# must then finish and succeed; the pool must be gone, and the
+# scheduler's module free to unload (no pool kept a reference to it).
 #
-# Without CPU hotplug or with the scheduler modules built in, the test is
-# skipped. A failure leaves the guest hung: the harness's timeout ends it.
+# Without CPU hotplug, or with the scheduler modules built in or not
+# built, the test is skipped. A failure leaves the guest hung: the
+# harness's timeout ends it.
 
 . /tests/testlib
 
@@ -33,67 +35,104 @@ MP=/proc/sys/kernel/modprobe
 SCHED=size
 MOD=acrypto_sched_size
 ALG="xctr(aes)"
-SLEEP=3
 
 [ -d /sys/kernel/acrypto ] || skip "kernel without acrypto"
 [ -w "$P" ] || skip "no writable $P (acrypto_cpu not loaded?)"
 [ -w "$CPU1" ] || skip "CPU 1 cannot go offline"
 [ "$(cat "$CPU1")" = 1 ] || skip "CPU 1 is offline"
+REAL=$(cat "$MP")
+[ -x "$REAL" ] || skip "no modprobe at $REAL"
 if [ -d /sys/module/$MOD ]; then
 	[ -e /sys/module/$MOD/initstate ] ||
 		skip "the $SCHED scheduler is built in"
 	rmmod $MOD || skip "the $SCHED scheduler is loaded and in use"
 fi
+grep -q "/acrypto-sched-$SCHED\.ko" "/lib/modules/$(uname -r)/modules.dep" ||
+	skip "the $SCHED scheduler is not built as a module"
 
 ORIG=$(cat "$P")
 case ",$ORIG," in
 *",$ALG,"*) skip "the CPU devices serve $ALG already" ;;
 esac
+
+# Put back what the test changed, unless a write is stuck: another
+# write would then hang too.
+STUCK=
+cleanup() {
+	echo "$REAL" >"$MP"
+	touch "$WORK/sl.go"
+	[ -n "$STUCK" ] && return
+	[ "$(cat "$CPU1")" = 1 ] || echo 1 >"$CPU1"
+	[ "$(cat "$P")" = "$ORIG" ] || echo "$ORIG" >"$P"
+	rm -f "$WORK/slow-modprobe" "$WORK"/sl.*
+}
+trap cleanup EXIT
+
+# wait_for SECS CMD...: until CMD succeeds; fails after SECS seconds.
+wait_for() {
+	_w_t=$(($1 * 5))
+	shift
+	while ! "$@"; do
+		[ $_w_t -gt 0 ] || return 1
+		sleep 0.2
+		_w_t=$((_w_t - 1))
+	done
+}
+
+# The pool has no device left, or its directory is going.
+pool_empty() {
+	[ -z "$(tr -d ' \n' <"$POOLS/$ALG/devices" 2>/dev/null)" ]
+}
+
+all_done() {
+	[ -e "$WORK/sl.sched" ] && [ -e "$WORK/sl.algs" ] &&
+		[ -e "$WORK/sl.cpu" ]
+}
+
 echo "$ORIG,$ALG" >"$P" || die "adding $ALG to the list failed"
 [ -d "$POOLS/$ALG" ] || die "no pool for $ALG after adding it"
 expect "schedulers of the $ALG pool before the write" \
 	"$(grep -c "$SCHED" "$POOLS/$ALG/scheduler")" 0
 
-REAL=$(cat "$MP")
-cat >"$WORK/slow-modprobe" <<EOF
-#!/bin/sh
-sleep $SLEEP
-exec $REAL "\$@"
-EOF
+rm -f "$WORK"/sl.*
+{
+	echo '#!/bin/sh'
+	echo "touch '$WORK/sl.ran'"
+	echo 't=0'
+	echo "while [ ! -e '$WORK/sl.go' ] && [ \$t -lt 300 ]; do"
+	echo '	sleep 0.2'
+	echo '	t=$((t + 1))'
+	echo 'done'
+	echo "exec '$REAL' \"\$@\""
+} >"$WORK/slow-modprobe"
 chmod 755 "$WORK/slow-modprobe"
 echo "$WORK/slow-modprobe" >"$MP" || die "cannot set $MP"
-rm -f "$WORK/sl.sched" "$WORK/sl.algs" "$WORK/sl.cpu"
 
-# In this order, each one second after the other, all before modprobe
-# runs the real modprobe.
 (echo $SCHED >"$POOLS/$ALG/scheduler"; echo $? >"$WORK/sl.sched") \
 	2>"$WORK/sl.err" &
-sleep 1
+wait_for 20 test -e "$WORK/sl.ran" ||
+	die "the scheduler write did not run modprobe"
 (echo "$ORIG" >"$P"; echo $? >"$WORK/sl.algs") 2>>"$WORK/sl.err" &
-sleep 1
+wait_for 20 pool_empty ||
+	die "the algorithms change did not take the devices of the $ALG pool"
 (echo 0 >"$CPU1"; echo $? >"$WORK/sl.cpu") 2>>"$WORK/sl.err" &
+sleep 1
+touch "$WORK/sl.go"
 
-t=0
-while [ $t -lt 60 ]; do
-	[ -e "$WORK/sl.sched" ] && [ -e "$WORK/sl.algs" ] &&
-		[ -e "$WORK/sl.cpu" ] && break
-	sleep 1
-	t=$((t + 1))
-done
-echo "$REAL" >"$MP"
+wait_for 60 all_done || STUCK=1
 for w in sched algs cpu; do
 	if [ -e "$WORK/sl.$w" ]; then
 		expect "exit status of the $w write" "$(cat "$WORK/sl.$w")" 0
 	else
-		fail "the $w write has not returned after $t s: deadlock"
+		fail "the $w write has not returned after 60 s: deadlock"
 	fi
 done
 [ -s "$WORK/sl.err" ] && echo "  errors: $(cat "$WORK/sl.err")"
-if [ "$NFAIL" -gt 0 ]; then
+if [ -n "$STUCK" ]; then
 	ps -o pid,stat,args 2>/dev/null | grep -v ' ps ' | tail -n 20
 	finish
 fi
-ok "scheduler write, algorithms change and CPU offline all returned within $t s"
+ok "scheduler write, algorithms change and CPU offline all returned"
 
 if [ -d "$POOLS/$ALG" ]; then
 	fail "the $ALG pool is still there after its last device went"
@@ -108,6 +147,4 @@ if rmmod $MOD; then
 else
 	fail "the $SCHED scheduler's module cannot be unloaded"
 fi
-rm -f "$WORK/slow-modprobe" "$WORK/sl.sched" "$WORK/sl.algs" \
-	"$WORK/sl.cpu" "$WORK/sl.err"
 finish
