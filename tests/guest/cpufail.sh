@@ -3,9 +3,13 @@
 #
 # The registration of CPU 1's device made to fail when CPU 1 comes online
 # (fault injection: /sys/kernel/debug/fail_acrypto_register): CPU 1 must
-# come online all the same, without a device, CPU 0 keeping its own;
-# writing the list of algorithms the CPU devices serve must then register
-# the device.
+# come online all the same, without a device, CPU 0 keeping its own.
+# With the first two retries failing too, the third one, about seven
+# seconds later, must register the device, with nothing written. With
+# every registration failing, the retries must give up after five tries
+# (about 31 seconds) and try no more, leaving the CPU online without a
+# device; writing the list of algorithms the CPU devices serve must then
+# register it.
 #
 # Skipped without CPU hotplug or without fail_acrypto_register.
 
@@ -47,21 +51,47 @@ cpu1_members() {
 echo 0 >"$CPU1" || die "CPU 1 did not go offline"
 [ -d "$D/cpu1" ] && die "CPU 1 offline kept its device"
 
-# The next registration fails, once, whichever task makes it (the CPU's
-# hotplug thread); no stack trace for it.
-echo N >"$F/task-filter"
-echo 0 >"$F/verbose"
-echo 0 >"$F/space"
-echo 1 >"$F/interval"
-echo 1 >"$F/times"
-echo 100 >"$F/probability"
+# wait_device SECS: wait up to SECS seconds for CPU 1's device.
+wait_device() {
+	_n=0
+	while [ ! -d "$D/cpu1" ] && [ "$_n" -lt "$1" ]; do
+		sleep 1
+		_n=$((_n + 1))
+	done
+	[ -d "$D/cpu1" ]
+}
+
+# wait_log SECS TEXT N: wait up to SECS seconds for more than N lines
+# with TEXT in the kernel log.
+wait_log() {
+	_n=0
+	while [ "$(dmesg | grep -cF "$2")" -le "$3" ] && [ "$_n" -lt "$1" ]; do
+		sleep 1
+		_n=$((_n + 1))
+	done
+	[ "$(dmesg | grep -cF "$2")" -gt "$3" ]
+}
+
+# arm TIMES: the next TIMES registrations fail (-1: all of them),
+# whichever task makes them (the CPU's hotplug thread, the retry worker);
+# no stack trace for them.
+arm() {
+	echo N >"$F/task-filter"
+	echo 0 >"$F/verbose"
+	echo 0 >"$F/space"
+	echo 1 >"$F/interval"
+	echo "$1" >"$F/times"
+	echo 100 >"$F/probability"
+}
+
+# Three failures: the registration when CPU 1 comes online, and the
+# retries after one and after two more seconds.
+arm 3
 if echo 1 >"$CPU1"; then
 	ok "CPU 1 came online though its device could not be registered"
 else
 	fail "CPU 1 did not come online when its device could not be registered"
 fi
-echo 0 >"$F/probability"
-expect "injected failures left" "$(cat "$F/times")" 0
 expect "CPU 1 online" "$(cat "$CPU1")" 1
 if [ -d "$D/cpu1" ]; then
 	fail "CPU 1 has a device though its registration failed"
@@ -69,12 +99,46 @@ else
 	ok "CPU 1 is online without a device"
 fi
 expect "devices of CPU 1 in the cbc(aes) pool" "$(cpu1_members "cbc(aes)")" 0
-
 if [ -d "$D/cpu0" ]; then
 	ok "CPU 0 kept its device"
 else
 	fail "CPU 0 lost its device"
 fi
+
+if wait_device 30; then
+	ok "a retry gave CPU 1 its device, nothing written"
+else
+	fail "no retry gave CPU 1 its device in 30 seconds"
+fi
+expect "injected failures left" "$(cat "$F/times")" 0
+echo 0 >"$F/probability"
+expect "devices of CPU 1 in the cbc(aes) pool" "$(cpu1_members "cbc(aes)")" 1
+expect "algorithms served" "$(cat "$P")" "$ORIG"
+
+# Every registration fails: the retries give up, after the registration
+# when CPU 1 comes online and five retries, 31 seconds in all.
+GAVE_UP="still without a device after 5 tries"
+gave_up=$(dmesg | grep -cF "$GAVE_UP")
+echo 0 >"$CPU1" || die "CPU 1 did not go offline"
+arm 100
+echo 1 >"$CPU1" || fail "CPU 1 did not come online with every registration failing"
+if wait_log 60 "$GAVE_UP" "$gave_up"; then
+	ok "the retries gave up"
+else
+	fail "the retries did not give up in 60 seconds"
+fi
+expect "injected failures" "$((100 - $(cat "$F/times")))" 6
+# Longer than a sixth retry would wait (32 seconds), had one been queued.
+sleep 40
+expect "injected failures after 40 more seconds" \
+	"$((100 - $(cat "$F/times")))" 6
+echo 0 >"$F/probability"
+if [ -d "$D/cpu1" ]; then
+	fail "CPU 1 has a device though every registration failed"
+else
+	ok "CPU 1 stays without a device once the retries gave up"
+fi
+expect "CPU 1 online" "$(cat "$CPU1")" 1
 
 if echo "$ORIG" >"$P"; then
 	ok "writing the list served succeeded"
