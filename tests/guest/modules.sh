@@ -13,9 +13,11 @@
 # succeed and the data read back must be what was written; the frontend
 # must have run requests on the devices again after they came back. The
 # core module must refuse to go while the mapping uses it, and unload and
-# load again once it is gone. Last, a default scheduler that is a module
+# load again once it is gone. Then, a default scheduler that is a module
 # not loaded yet must be loaded for, and used by, the pools that loading
-# the CPU devices creates.
+# the CPU devices creates. Last, with the registration of every CPU
+# device failing, acrypto_cpu must load, the retries must register the
+# devices, and unloading it with a retry due must be safe.
 
 . /tests/testlib
 
@@ -138,4 +140,68 @@ else
 	fail "acrypto_cpu does not load with size as the default scheduler"
 fi
 echo least-loaded >"$S" || fail "cannot make least-loaded the default scheduler again"
+
+# The registration of every CPU device made to fail as acrypto_cpu loads
+# (fault injection, as in cpufail.sh): the module loads all the same, and
+# the retries register the devices a second later. Unloaded while a
+# retry is due, it must cancel it: the console is checked for oopses.
+F=/sys/kernel/debug/fail_acrypto_register
+# fail_next N: the next N registrations fail, whoever makes them.
+fail_next() {
+	echo N >"$F/task-filter"
+	echo 0 >"$F/verbose"
+	echo 0 >"$F/space"
+	echo 1 >"$F/interval"
+	echo "$1" >"$F/times"
+	echo 100 >"$F/probability"
+}
+# fail_reset: the attribute's defaults back.
+fail_reset() {
+	echo 0 >"$F/probability"
+	echo 1 >"$F/times"
+	echo 2 >"$F/verbose"
+}
+# devices: the number of registered devices.
+devices() {
+	ls "$D" 2>/dev/null | wc -l
+}
+if [ -d "$F" ]; then
+	ncpu=$(nproc)
+	rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
+	without=$(dmesg | grep -c "online without a device")
+	fail_next "$ncpu"
+	if modprobe acrypto_cpu; then
+		ok "acrypto_cpu loads though no CPU device could be registered"
+	else
+		fail "acrypto_cpu does not load when no CPU device can be registered"
+	fi
+	expect "injected failures left" "$(cat "$F/times")" 0
+	expect "CPUs online without a device" \
+		"$(($(dmesg | grep -c "online without a device") - without))" "$ncpu"
+	n=0
+	while [ "$(devices)" -lt "$ncpu" ] && [ "$n" -lt 20 ]; do
+		sleep 1
+		n=$((n + 1))
+	done
+	expect "devices registered by the retries" "$(devices)" "$ncpu"
+
+	rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
+	fail_next "$ncpu"
+	modprobe acrypto_cpu || fail "modprobe acrypto_cpu failed"
+	if rmmod acrypto_cpu; then
+		ok "acrypto_cpu unloads with a retry due"
+	else
+		fail "rmmod acrypto_cpu with a retry due failed"
+	fi
+	fail_reset
+	# Past the time the retry was due.
+	sleep 3
+	if modprobe acrypto_cpu && [ "$(devices)" -eq "$ncpu" ]; then
+		ok "acrypto_cpu loads again with a device per CPU"
+	else
+		fail "acrypto_cpu does not load again with a device per CPU ($(devices))"
+	fi
+else
+	echo "  note: no $F (CONFIG_FAULT_INJECTION_DEBUG_FS): failed registrations at load not tested"
+fi
 finish
