@@ -61,15 +61,27 @@ wait_device() {
 	[ -d "$D/cpu1" ]
 }
 
-# wait_log SECS TEXT N: wait up to SECS seconds for more than N lines
-# with TEXT in the kernel log.
+# mark: a line of its own in the kernel log, from which since() reads.
+MARK=0
+mark() {
+	MARK=$((MARK + 1))
+	echo "cpufail: mark $MARK" >/dev/kmsg
+}
+
+# since TEXT: the lines of the kernel log after the last mark with TEXT.
+since() {
+	dmesg | sed -n "/cpufail: mark $MARK\$/,\$p" | grep -cF "$1"
+}
+
+# wait_log SECS TEXT: wait up to SECS seconds for TEXT in the kernel log
+# after the last mark.
 wait_log() {
 	_n=0
-	while [ "$(dmesg | grep -cF "$2")" -le "$3" ] && [ "$_n" -lt "$1" ]; do
+	while [ "$(since "$2")" -eq 0 ] && [ "$_n" -lt "$1" ]; do
 		sleep 1
 		_n=$((_n + 1))
 	done
-	[ "$(dmesg | grep -cF "$2")" -gt "$3" ]
+	[ "$(since "$2")" -gt 0 ]
 }
 
 # arm TIMES: the next TIMES registrations fail (-1: all of them),
@@ -117,17 +129,18 @@ expect "algorithms served" "$(cat "$P")" "$ORIG"
 
 # Every registration fails: the retries give up, after the registration
 # when CPU 1 comes online and five retries, 31 seconds in all.
-GAVE_UP="still without a device after 5 tries"
-gave_up=$(dmesg | grep -cF "$GAVE_UP")
 echo 0 >"$CPU1" || die "CPU 1 did not go offline"
+mark
 arm 100
 echo 1 >"$CPU1" || fail "CPU 1 did not come online with every registration failing"
-if wait_log 60 "$GAVE_UP" "$gave_up"; then
+if wait_log 60 "no more retries after 5 tries"; then
 	ok "the retries gave up"
 else
 	fail "the retries did not give up in 60 seconds"
 fi
 expect "injected failures" "$((100 - $(cat "$F/times")))" 6
+expect "failures of the last try logged" \
+	"$(since "CPU 1 still without a device")" 1
 # Longer than a sixth retry would wait (32 seconds), had one been queued.
 sleep 40
 expect "injected failures after 40 more seconds" \
