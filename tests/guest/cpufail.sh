@@ -19,7 +19,7 @@ P=/sys/module/acrypto_cpu/parameters/algs
 D=/sys/kernel/acrypto/devices
 POOLS=/sys/kernel/acrypto/pools
 CPU1=/sys/devices/system/cpu/cpu1/online
-F=/sys/kernel/debug/fail_acrypto_register
+F=$FAIL_REGISTER
 
 [ -d /sys/kernel/acrypto ] || skip "kernel without acrypto"
 [ -w "$P" ] || skip "no writable $P (acrypto_cpu not loaded?)"
@@ -31,11 +31,7 @@ ORIG=$(cat "$P")
 
 # The defaults of the attribute back, for later tests.
 cleanup() {
-	echo 0 >"$F/probability"
-	echo 1 >"$F/times"
-	echo 1 >"$F/interval"
-	echo 0 >"$F/space"
-	echo 2 >"$F/verbose"
+	fail_register_reset
 	[ "$(cat "$CPU1")" = 1 ] || echo 1 >"$CPU1"
 	[ -d "$D/cpu1" ] || echo "$ORIG" >"$P"
 	rm -f "$WORK"/cf.*
@@ -84,21 +80,9 @@ wait_log() {
 	[ "$(since "$2")" -gt 0 ]
 }
 
-# arm TIMES: the next TIMES registrations fail (-1: all of them),
-# whichever task makes them (the CPU's hotplug thread, the retry worker);
-# no stack trace for them.
-arm() {
-	echo N >"$F/task-filter"
-	echo 0 >"$F/verbose"
-	echo 0 >"$F/space"
-	echo 1 >"$F/interval"
-	echo "$1" >"$F/times"
-	echo 100 >"$F/probability"
-}
-
 # Three failures: the registration when CPU 1 comes online, and the
 # retries after one and after two more seconds.
-arm 3
+fail_register_arm 3
 if echo 1 >"$CPU1"; then
 	ok "CPU 1 came online though its device could not be registered"
 else
@@ -131,7 +115,7 @@ expect "algorithms served" "$(cat "$P")" "$ORIG"
 # when CPU 1 comes online and five retries, 31 seconds in all.
 echo 0 >"$CPU1" || die "CPU 1 did not go offline"
 mark
-arm 100
+fail_register_arm 100
 echo 1 >"$CPU1" || fail "CPU 1 did not come online with every registration failing"
 if wait_log 60 "no more retries after 5 tries"; then
 	ok "the retries gave up"

@@ -145,22 +145,7 @@ echo least-loaded >"$S" || fail "cannot make least-loaded the default scheduler 
 # (fault injection, as in cpufail.sh): the module loads all the same, and
 # the retries register the devices a second later. Unloaded while a
 # retry is due, it must cancel it: the console is checked for oopses.
-F=/sys/kernel/debug/fail_acrypto_register
-# fail_next N: the next N registrations fail, whoever makes them.
-fail_next() {
-	echo N >"$F/task-filter"
-	echo 0 >"$F/verbose"
-	echo 0 >"$F/space"
-	echo 1 >"$F/interval"
-	echo "$1" >"$F/times"
-	echo 100 >"$F/probability"
-}
-# fail_reset: the attribute's defaults back.
-fail_reset() {
-	echo 0 >"$F/probability"
-	echo 1 >"$F/times"
-	echo 2 >"$F/verbose"
-}
+F=$FAIL_REGISTER
 # devices: the number of registered devices.
 devices() {
 	ls "$D" 2>/dev/null | wc -l
@@ -169,7 +154,7 @@ if [ -d "$F" ]; then
 	ncpu=$(nproc)
 	rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
 	without=$(dmesg | grep -c "online without a device")
-	fail_next "$ncpu"
+	fail_register_arm "$ncpu"
 	if modprobe acrypto_cpu; then
 		ok "acrypto_cpu loads though no CPU device could be registered"
 	else
@@ -188,7 +173,7 @@ if [ -d "$F" ]; then
 	# Every registration fails now, so that a retry is still due (for
 	# 31 seconds) however slowly modprobe and rmmod run.
 	rmmod acrypto_cpu || fail "rmmod acrypto_cpu failed"
-	fail_next 1000
+	fail_register_arm 1000
 	modprobe acrypto_cpu || fail "modprobe acrypto_cpu failed"
 	if rmmod acrypto_cpu; then
 		ok "acrypto_cpu unloads with a retry due"
@@ -199,7 +184,7 @@ if [ -d "$F" ]; then
 	# Past the time the next retry was due.
 	sleep 3
 	expect "registrations tried after the unload" "$(cat "$F/times")" "$left"
-	fail_reset
+	fail_register_reset
 	if modprobe acrypto_cpu && [ "$(devices)" -eq "$ncpu" ]; then
 		ok "acrypto_cpu loads again with a device per CPU"
 	else
