@@ -78,7 +78,7 @@ need_pkgs() {
 
 # Packages to build kernels and run the kernel's own scripts.
 BUILD_PKGS=(build-essential flex bison bc libelf-dev libssl-dev cpio kmod
-	    xz-utils rsync python3 python3-ply python3-git perl git ccache)
+	    xz-utils rsync python3 python3-ply python3-git perl git ccache sparse)
 # Packages for the QEMU guest and the userspace it carries.
 GUEST_PKGS=(qemu-system-x86 busybox-static cryptsetup-bin kcapi-tools iproute2
 	    keyutils e2fsprogs)
