@@ -25,7 +25,7 @@ F=$FAIL_REGISTER
 [ -w "$P" ] || skip "no writable $P (acrypto_cpu not loaded?)"
 [ -w "$CPU1" ] || skip "CPU 1 cannot go offline"
 [ "$(cat "$CPU1")" = 1 ] || skip "CPU 1 is offline"
-[ -d "$F" ] || die "no $F: the guest kernel lacks CONFIG_FAIL_ACRYPTO_REGISTER (kconfig/guest.config)"
+[ -d "$F" ] || die "no $F: the guest kernel lacks CONFIG_FAIL_ACRYPTO_REGISTER (kconfig/acrypto.config)"
 
 ORIG=$(cat "$P")
 

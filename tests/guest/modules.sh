@@ -191,6 +191,6 @@ if [ -d "$F" ]; then
 		fail "acrypto_cpu does not load again with a device per CPU ($(devices))"
 	fi
 else
-	fail "no $F: the guest kernel lacks CONFIG_FAIL_ACRYPTO_REGISTER (kconfig/guest.config)"
+	fail "no $F: the guest kernel lacks CONFIG_FAIL_ACRYPTO_REGISTER (kconfig/acrypto.config)"
 fi
 finish
